@@ -85,13 +85,19 @@ function zodIssues(error: z.ZodError, input: unknown): Array<{ path: ModelPath; 
       for (const key of issue.keys) out.push({ path: [...path, key], message: `unknown key "${key}"`, hint: "remove it or check its spelling against the README's model reference" });
       continue;
     }
+    if (issue.code === "invalid_key") {
+      // A bad map key (a name): the key's own rule says what was expected.
+      out.push({ path, message: `bad name "${String(path[path.length - 1])}": ${issue.issues.map((i) => i.message).join("; ")}` });
+      continue;
+    }
     if (issue.code === "invalid_union" && "errors" in issue && path.length > 0) {
       // A union of options: say what the value may be, not every branch's complaint.
       out.push({ path, message: issue.message.replace(/^Invalid input$/, "value matches none of the allowed forms") + gotSuffix(input, path) });
       continue;
     }
     const missing = issue.code === "invalid_type" && valueAt(input, path) === undefined;
-    out.push({ path, message: missing ? `missing required key (${issue.message.replace(/^Invalid input: /, "")})` : issue.message + gotSuffix(input, path) });
+    const hint = issue.code === "invalid_type" && issue.expected === "string" && typeof valueAt(input, path) === "number" ? "quote the value in YAML" : undefined;
+    out.push({ path, message: missing ? `missing required key (${issue.message.replace(/^Invalid input: /, "")})` : issue.message + gotSuffix(input, path), hint });
   }
   return out;
 }

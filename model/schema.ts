@@ -261,7 +261,9 @@ const OverridePatch = z.strictObject({
 
 export const Environment = z.strictObject({
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "expected an AWS region such as us-east-1" }),
-  account: z.string().regex(/^\d{12}$/, { error: "expected a 12-digit AWS account id (quoted in YAML)" }),
+  account: z
+    .string({ error: "expected a 12-digit AWS account id as a quoted string" })
+    .regex(/^\d{12}$/, { error: "expected a 12-digit AWS account id (quoted in YAML)" }),
   tags: z.record(z.string(), z.string()).default({}),
   backend: Backend.optional(),
   amp: z

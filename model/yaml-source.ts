@@ -59,7 +59,8 @@ export function parseYaml(file: string, text: string): YamlSource {
 
 function findKeyLine(lines: string[], from: number, key: string): number | undefined {
   const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const re = new RegExp(`^\\s*(-\\s+)?["']?${escaped}["']?\\s*:`);
+  // Block keys start a line (maybe after "- "); flow keys follow "{" or ",".
+  const re = new RegExp(`(^\\s*(-\\s+)?|[{,]\\s*)["']?${escaped}["']?\\s*:`);
   for (let i = from; i < lines.length; i++) if (re.test(lines[i])) return i;
   return from;
 }
