@@ -34,8 +34,9 @@ export function packNamespaces(groups: RuleGroup[], maxBytes = AMP_NAMESPACE_MAX
       parts[parts.length - 1].push(g);
       size += bytes;
     }
-    // A team that fits keeps its plain name; parts are numbered only when needed.
-    parts.forEach((p, i) => out.push({ name: parts.length === 1 ? team : `${team}-${i + 1}`, data: ruleFile(p) }));
+    // The first part keeps the team's plain name, so growing past the quota adds a namespace
+    // instead of renaming (and replacing) the existing one.
+    parts.forEach((p, i) => out.push({ name: i === 0 ? team : `${team}-${i + 1}`, data: ruleFile(p) }));
   }
   return out;
 }

@@ -62,7 +62,11 @@ export const aiModel: Blueprint = {
       for: "5m",
       summary: "{{ $labels.service }} inference requests fail",
       description: "{{ $value | humanizePercentage }} of {{ $labels.service }} inference requests fail.",
-      fixtures: { bad: (ctx) => [requests(ctx, "success", 80), requests(ctx, "error", 20)], good: (ctx) => [requests(ctx, "success", 1000), requests(ctx, "error", 1)] },
+      // Errors carry the service's `error_value`, which the error ratio selects.
+      fixtures: {
+        bad: (ctx) => [requests(ctx, "success", 80), requests(ctx, ctx.metric("error_value"), 20)],
+        good: (ctx) => [requests(ctx, "success", 1000), requests(ctx, ctx.metric("error_value"), 1)],
+      },
     },
     {
       id: "AiModelLowAccuracy",

@@ -10,6 +10,8 @@ const jobs = (ctx: ServiceContext, status: string, perMinute: number) => ({
   series: `${ctx.metric("jobs_total")}{${fixtureLabels(ctx, `${ctx.metric("status_label")}="${status}"`)}}`,
   values: `0+${perMinute}x60`,
 });
+/** Failed jobs carry the service's `failed_value`, which the failure ratio selects. */
+const failedJobs = (ctx: ServiceContext, perMinute: number) => jobs(ctx, ctx.metric("failed_value"), perMinute);
 const backlog = (depth: number) => (ctx: ServiceContext) => [{ series: `${ctx.metric("queue_depth")}{${fixtureLabels(ctx, 'queue="default"')}}`, values: `${depth}x60` }];
 
 export const worker: Blueprint = {
@@ -43,7 +45,7 @@ export const worker: Blueprint = {
       for: "10m",
       summary: "{{ $labels.service }} jobs are failing",
       description: "{{ $value | humanizePercentage }} of {{ $labels.service }} jobs failed over 5 minutes.",
-      fixtures: { bad: (ctx) => [jobs(ctx, "ok", 50), jobs(ctx, "failed", 50)], good: (ctx) => [jobs(ctx, "ok", 100), jobs(ctx, "failed", 0)] },
+      fixtures: { bad: (ctx) => [jobs(ctx, "ok", 50), failedJobs(ctx, 50)], good: (ctx) => [jobs(ctx, "ok", 100), failedJobs(ctx, 0)] },
     },
     {
       id: "WorkerQueueBacklog",
