@@ -17,7 +17,7 @@ export interface ServiceContext {
 }
 
 export type Comparison = ">" | "<";
-export type ValueUnit = "seconds" | "ratio" | "percent" | "count" | "bytes" | "ops" | "usd" | "tokens";
+export type ValueUnit = "seconds" | "ratio" | "percent" | "count" | "bytes" | "ops" | "money" | "tokens";
 
 /** A sample series for promtool tests, in its `input_series` notation. */
 export interface FixtureSeries {

@@ -15,8 +15,6 @@ export function formatValue(n: number, unit: string): string {
       return `${formatNumber(n)}s`;
     case "bytes":
       return `${formatNumber(n)} bytes`;
-    case "usd":
-      return `$${formatNumber(n)}`;
     default:
       return formatNumber(n);
   }

@@ -1,4 +1,5 @@
-// cdktf's jest matchers (toHaveResource, toHaveResourceWithProperties, toBeValidTerraform...).
+// cdktf's jest matchers (toHaveResource, toHaveResourceWithProperties, ...) and their types.
+import "cdktf/lib/testing/adapters/jest";
 import { Testing } from "cdktf";
 
 Testing.setupJest();

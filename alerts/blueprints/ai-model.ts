@@ -6,7 +6,8 @@ import { histogramFixture, histogramQuantile, metricAlarm, upRule } from "./shar
 const LATENCY_P95 = "service:ai_inference_latency_seconds:p95_5m";
 const ERROR_RATIO = "service:ai_inference_errors:ratio_rate5m";
 const TOKENS_PER_HOUR = "service:ai_tokens:increase1h";
-const COST_PER_HOUR = "service:ai_cost_usd:increase1h";
+// Cost is in whatever currency the cost counter counts (USD by default, CNY in the CET-4 example).
+const COST_PER_HOUR = "service:ai_cost:increase1h";
 
 const requests = (ctx: ServiceContext, result: string, perMinute: number): FixtureSeries => ({
   series: `${ctx.metric("requests_total")}{${fixtureLabels(ctx, `${ctx.metric("result_label")}="${result}"`)}}`,
@@ -97,11 +98,11 @@ export const aiModel: Blueprint = {
       id: "AiModelHighCost",
       value: (ctx) => recorded(ctx, COST_PER_HOUR),
       comparison: ">",
-      unit: "usd",
+      unit: "money",
       thresholds: { warning: 20, critical: 100 },
       for: "15m",
       summary: "{{ $labels.service }} spend is high",
-      description: "{{ $labels.service }} cost ${{ $value | humanize }} in the last hour.",
+      description: "{{ $labels.service }} spent {{ $value | humanize }} (in its cost counter's currency) in the last hour.",
       fixtures: { bad: (ctx) => [one(ctx, "cost_total", "", "0+5x60")], good: (ctx) => [one(ctx, "cost_total", "", "0+0.01x60")] },
     },
   ],
