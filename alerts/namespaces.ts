@@ -17,7 +17,10 @@ export function ruleFile(groups: RuleGroup[]): string {
 
 export function packNamespaces(groups: RuleGroup[], maxBytes = AMP_NAMESPACE_MAX_BYTES): RuleNamespace[] {
   const byTeam = new Map<string, RuleGroup[]>();
-  for (const g of [...groups].sort((a, b) => a.name.localeCompare(b.name))) byTeam.set(g.team, [...(byTeam.get(g.team) ?? []), g]);
+  for (const g of [...groups].sort((a, b) => a.name.localeCompare(b.name))) {
+    if (!byTeam.has(g.team)) byTeam.set(g.team, []);
+    byTeam.get(g.team)!.push(g);
+  }
   const out: RuleNamespace[] = [];
   for (const team of [...byTeam.keys()].sort()) {
     // A rule file is "groups:\n" plus each group's block, so sizes add up exactly.

@@ -9,8 +9,8 @@ export interface CloudWatchAlarmsProps {
   alarms: AlarmDefinition[];
   /** Topic ARN per receiver name. */
   topicArns: Record<string, string>;
-  /** Created before any alarm (topic policies: an alarm cannot publish before them). */
-  dependsOn?: ITerraformDependable[];
+  /** Per receiver, what must exist before an alarm may publish to it (its topic policy). */
+  publishPermissions?: Record<string, ITerraformDependable>;
 }
 
 export class CloudWatchAlarms extends Construct {
@@ -19,7 +19,11 @@ export class CloudWatchAlarms extends Construct {
   constructor(scope: Construct, id: string, props: CloudWatchAlarmsProps) {
     super(scope, id);
     const actions = (a: AlarmDefinition) => a.receivers.map((r) => props.topicArns[r]);
-    const dependsOn = props.dependsOn;
+    // Only the alarm's own receivers: depending on every topic costs O(alarms × receivers) in synth and JSON.
+    const dependsOn = (a: AlarmDefinition) => {
+      const deps = a.receivers.flatMap((r) => props.publishPermissions?.[r] ?? []);
+      return deps.length ? deps : undefined;
+    };
     const metricAlarms = props.alarms.filter((a) => !a.compositeRule);
     for (const a of metricAlarms) {
       this.alarms[a.key] = new CloudwatchMetricAlarm(this, a.key, {
@@ -49,7 +53,7 @@ export class CloudWatchAlarms extends Construct {
         alarmActions: actions(a),
         okActions: actions(a),
         tags: a.labels,
-        dependsOn,
+        dependsOn: dependsOn(a),
       });
     }
     // Composite rules name other alarms through their resources, so Terraform orders them.
@@ -66,7 +70,7 @@ export class CloudWatchAlarms extends Construct {
         alarmActions: actions(a),
         okActions: actions(a),
         tags: a.labels,
-        dependsOn,
+        dependsOn: dependsOn(a),
       });
     }
   }

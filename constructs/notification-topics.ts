@@ -33,9 +33,9 @@ export function topicArn(p: { partition: string; region: string; account: string
 
 export class NotificationTopics extends Construct {
   readonly topics: Record<string, SnsTopic> = {};
+  /** Per receiver, what must exist before anyone may publish to its topic (the policy, which implies the topic). */
+  readonly publishPermissions: Record<string, ITerraformDependable> = {};
   readonly key: KmsKey;
-  /** Everything that must exist before an alarm or AMP may publish. */
-  readonly ready: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: NotificationTopicsProps) {
     super(scope, id);
@@ -100,7 +100,7 @@ export class NotificationTopics extends Construct {
           ],
         }),
       });
-      this.ready.push(topic, policy);
+      this.publishPermissions[receiver.name] = policy;
       for (const address of [...(receiver.emailAddresses ?? [])].sort())
         new SnsTopicSubscription(this, `email-${receiver.name}-${address}`, { topicArn: topic.arn, protocol: "email", endpoint: address });
     }

@@ -66,7 +66,7 @@ export class AwsMonitoringStack extends TerraformStack {
     new CloudWatchAlarms(this, "alarms", {
       alarms,
       topicArns: Object.fromEntries(receivers.map((r) => [r, topics.arn(r)])),
-      dependsOn: topics.ready,
+      publishPermissions: topics.publishPermissions,
     });
 
     const amp = new AmpWorkspace(this, "amp", {
@@ -78,7 +78,7 @@ export class AwsMonitoringStack extends TerraformStack {
         region: settings.region,
         topicArn: (r) => topicArn(account, topicName(prefix, r)),
       }),
-      alertManagerDependsOn: topics.ready,
+      alertManagerDependsOn: receivers.map((r) => topics.publishPermissions[r]),
     });
 
     new TerraformOutput(this, "amp_workspace_id", { value: amp.workspace.id });
