@@ -5,6 +5,9 @@ import { PrometheusRuleGroupNamespace } from "@cdktf/provider-aws/lib/prometheus
 import { PrometheusWorkspace } from "@cdktf/provider-aws/lib/prometheus-workspace";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { terraformLiteral } from "./terraform-literal";
+
+/** Rule files and the definition are plain text: `${`/`%{` in them are escaped for Terraform. */
 
 export interface AmpWorkspaceProps {
   alias: string;
@@ -32,10 +35,10 @@ export class AmpWorkspace extends Construct {
       lifecycle: { preventDestroy: props.preventDestroy },
     });
     for (const ns of props.ruleNamespaces)
-      new PrometheusRuleGroupNamespace(this, `rules-${ns.name}`, { name: ns.name, workspaceId: this.workspace.id, data: ns.data });
+      new PrometheusRuleGroupNamespace(this, `rules-${ns.name}`, { name: ns.name, workspaceId: this.workspace.id, data: terraformLiteral(ns.data) });
     new PrometheusAlertManagerDefinition(this, "alertmanager", {
       workspaceId: this.workspace.id,
-      definition: props.alertManagerDefinition,
+      definition: terraformLiteral(props.alertManagerDefinition),
       dependsOn: props.alertManagerDependsOn,
     });
   }

@@ -4,6 +4,7 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { AlarmDefinition, AlarmMetric } from "../alerts/alarms";
+import { terraformLiteral, terraformLiteralValues } from "./terraform-literal";
 
 export interface CloudWatchAlarmsProps {
   alarms: AlarmDefinition[];
@@ -28,7 +29,7 @@ export class CloudWatchAlarms extends Construct {
     for (const a of metricAlarms) {
       this.alarms[a.key] = new CloudwatchMetricAlarm(this, a.key, {
         alarmName: a.alarmName,
-        alarmDescription: a.description,
+        alarmDescription: terraformLiteral(a.description),
         comparisonOperator: a.comparison!,
         evaluationPeriods: a.evaluationPeriods!,
         datapointsToAlarm: a.datapointsToAlarm,
@@ -38,8 +39,8 @@ export class CloudWatchAlarms extends Construct {
         ...(a.metric ? singleMetric(a.metric) : {}),
         metricQuery: a.queries?.map((q) => ({
           id: q.id,
-          expression: q.expression,
-          label: q.label,
+          expression: terraformLiteral(q.expression),
+          label: terraformLiteral(q.label),
           returnData: q.returnData,
           metric: q.metric && {
             namespace: q.metric.namespace,
@@ -52,7 +53,7 @@ export class CloudWatchAlarms extends Construct {
         })),
         alarmActions: actions(a),
         okActions: actions(a),
-        tags: a.labels,
+        tags: terraformLiteralValues(a.labels),
         dependsOn: dependsOn(a),
       });
     }
@@ -65,11 +66,11 @@ export class CloudWatchAlarms extends Construct {
       });
       this.alarms[a.key] = new CloudwatchCompositeAlarm(this, a.key, {
         alarmName: a.alarmName,
-        alarmDescription: a.description,
+        alarmDescription: terraformLiteral(a.description),
         alarmRule: rule,
         alarmActions: actions(a),
         okActions: actions(a),
-        tags: a.labels,
+        tags: terraformLiteralValues(a.labels),
         dependsOn: dependsOn(a),
       });
     }

@@ -11,7 +11,8 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Testing } from "cdktf";
 import { AlarmDefinition } from "../../alerts/alarms";
-import { AmpWorkspace, escapeTerraformTemplate } from "../../constructs/amp-workspace";
+import { AmpWorkspace } from "../../constructs/amp-workspace";
+import { terraformLiteral } from "../../constructs/terraform-literal";
 import { CloudWatchAlarms } from "../../constructs/cloudwatch-alarms";
 import { NotificationTopics } from "../../constructs/notification-topics";
 
@@ -155,6 +156,6 @@ describe("AmpWorkspace", () => {
   test("rule namespaces and the definition are escaped for Terraform's template syntax", () => {
     expect(synth).toHaveResourceWithProperties(PrometheusRuleGroupNamespace, { name: "web", data: "groups: []\n" });
     expect(synth).toHaveResourceWithProperties(PrometheusAlertManagerDefinition, { definition: 'alertmanager_config: "cost $${{ $value }}"\n' });
-    expect(escapeTerraformTemplate("a ${b} %{c} $d")).toBe("a $${b} %%{c} $d");
+    expect(terraformLiteral("a ${b} %{c} $d")).toBe("a $${b} %%{c} $d");
   });
 });
