@@ -10,6 +10,8 @@ import { WATCHDOG } from "./rules";
 export const AMP_MAX_REPEAT_INTERVAL_MS = 5 * 24 * 3600_000;
 export const SNS_MESSAGE_TEMPLATE = "monitoring.sns.message";
 export const SNS_SUBJECT_TEMPLATE = "monitoring.sns.subject";
+/** For receivers the notifier delivers: the group as Alertmanager-webhook-shaped JSON (e-mail keeps the text body). */
+export const SNS_JSON_TEMPLATE = "monitoring.sns.json";
 
 export interface AlertmanagerRenderOptions {
   region: string;
@@ -95,13 +97,27 @@ export function buildAlertmanagerConfig(model: MonitoringModel, opts: Alertmanag
             topic_arn: opts.topicArn(name),
             sigv4: { region: opts.region },
             subject: `{{ template "${SNS_SUBJECT_TEMPLATE}" . }}`,
-            message: `{{ template "${SNS_MESSAGE_TEMPLATE}" . }}`,
+            message: `{{ template "${model.receivers[name].type === "email" ? SNS_MESSAGE_TEMPLATE : SNS_JSON_TEMPLATE}" . }}`,
             attributes: { receiver: name, receiver_type: model.receivers[name].type },
           },
         ],
       })),
   });
 }
+
+// AMP's Alertmanager has no toJson (upstream added it only in late 2025) and does not expose the
+// group key to templates, so the JSON is spelled out. Strings go through Go's `js` escaper: `"` and
+// `\` come out as in JSON, control characters, U+2028/9 and <>&= as \uXXXX, but `'` as \' (invalid
+// JSON), which reReplaceAll turns back into a plain '. The "groupKey" is the receiver plus the
+// group labels. test/notifier/messages.test.ts renders it with amtool.
+const SNS_JSON_TEMPLATES = [
+  String.raw`{{ define "monitoring.json.escape" }}{{ . | js | reReplaceAll "\\\\'" "'" }}{{ end }}`,
+  String.raw`{{ define "monitoring.json.string" }}"{{ template "monitoring.json.escape" . }}"{{ end }}`,
+  String.raw`{{ define "monitoring.json.time" }}"{{ .UTC.Format "2006-01-02T15:04:05.000Z07:00" }}"{{ end }}`,
+  String.raw`{{ define "monitoring.json.map" }}{{ "{" }}{{ range $i, $p := .SortedPairs }}{{ if $i }},{{ end }}{{ template "monitoring.json.string" $p.Name }}:{{ template "monitoring.json.string" $p.Value }}{{ end }}{{ "}" }}{{ end }}`,
+  String.raw`{{ define "monitoring.json.alert" }}{{ "{" }}"status":{{ template "monitoring.json.string" .Status }},"labels":{{ template "monitoring.json.map" .Labels }},"annotations":{{ template "monitoring.json.map" .Annotations }},"startsAt":{{ template "monitoring.json.time" .StartsAt }},"endsAt":{{ template "monitoring.json.time" .EndsAt }},"generatorURL":{{ template "monitoring.json.string" .GeneratorURL }},"fingerprint":{{ template "monitoring.json.string" .Fingerprint }}{{ "}" }}{{ end }}`,
+  String.raw`{{ define "${SNS_JSON_TEMPLATE}" }}{{ "{" }}"version":"4","receiver":{{ template "monitoring.json.string" .Receiver }},"status":{{ template "monitoring.json.string" .Status }},"groupKey":"{{ template "monitoring.json.escape" .Receiver }}:{{ range $i, $p := .GroupLabels.SortedPairs }}{{ if $i }},{{ end }}{{ template "monitoring.json.escape" $p.Name }}={{ template "monitoring.json.escape" $p.Value }}{{ end }}","groupLabels":{{ template "monitoring.json.map" .GroupLabels }},"commonLabels":{{ template "monitoring.json.map" .CommonLabels }},"commonAnnotations":{{ template "monitoring.json.map" .CommonAnnotations }},"externalURL":{{ template "monitoring.json.string" .ExternalURL }},"alerts":[{{ range $i, $a := .Alerts }}{{ if $i }},{{ end }}{{ template "monitoring.json.alert" $a }}{{ end }}]{{ "}" }}{{ end }}`,
+];
 
 /** Templates for SNS subject and body: short subject (SNS caps it at 100 chars), readable body. */
 export const SNS_TEMPLATES = [
@@ -112,6 +128,7 @@ export const SNS_TEMPLATES = [
 {{ if .Annotations.runbook_url }}Runbook: {{ .Annotations.runbook_url }}
 {{ end }}Started: {{ .StartsAt }}
 {{ end }}{{ end }}`,
+  ...SNS_JSON_TEMPLATES,
 ].join("\n");
 
 /** AMP's alert manager definition: template_files and alertmanager_config as one YAML document. */
