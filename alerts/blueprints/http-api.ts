@@ -12,6 +12,9 @@ const statusRatio = (ctx: ServiceContext, klass: "4" | "5") =>
   `${requestsBy(ctx, `${ctx.metric("status_label")}=~"${statusLabelPattern(klass)}"`)} / ${requestsBy(ctx)}`;
 const quantile = (q: string) => (ctx: ServiceContext) => histogramQuantile(ctx, Number(`0.${q}`), "duration_bucket", "duration_scale");
 
+/** Probe series carry the service's name, not its selector (whose `up` would then mix with the probes'). */
+const probe = (ctx: ServiceContext, extra = "") => `${ctx.metric("probe_success")}{${[`service=${JSON.stringify(ctx.name)}`, extra].filter(Boolean).join(",")}}`;
+
 const requests = (ctx: ServiceContext, status: string, perMinute: number) => ({
   series: `${ctx.metric("requests_total")}{${fixtureLabels(ctx, `${ctx.metric("status_label")}="${status}"`)}}`,
   values: `0+${perMinute}x60`,
@@ -27,6 +30,8 @@ export const httpApi: Blueprint = {
     duration_bucket: "http_request_duration_seconds_bucket",
     status_label: "status",
     in_flight: "http_requests_in_flight",
+    /** From blackbox-exporter probing the service's `health` URLs; the scrape job labels it service=<name>. */
+    probe_success: "probe_success",
   },
   recordings: [
     { record: RATE, expr: (ctx) => requestsBy(ctx) },
@@ -100,6 +105,20 @@ export const httpApi: Blueprint = {
       fixtures: {
         bad: (ctx) => [{ series: `${ctx.metric("in_flight")}{${fixtureLabels(ctx, 'instance="api-1"')}}`, values: "800x60" }],
         good: (ctx) => [{ series: `${ctx.metric("in_flight")}{${fixtureLabels(ctx, 'instance="api-1"')}}`, values: "5x60" }],
+      },
+    },
+    {
+      id: "HttpApiHealthCheckFailing",
+      value: (ctx) => `min(${probe(ctx)})`,
+      comparison: "<",
+      unit: "ratio",
+      thresholds: { critical: 1 },
+      for: "3m",
+      summary: "{{ $labels.service }} fails its health check",
+      description: "A health URL of {{ $labels.service }} fails its blackbox probe (status, body or timeout); probe_success shows which.",
+      fixtures: {
+        bad: (ctx) => [{ series: probe(ctx, 'instance="https://api.example.com/health"'), values: "0x60" }],
+        good: (ctx) => [{ series: probe(ctx, 'instance="https://api.example.com/health"'), values: "1x60" }],
       },
     },
   ],
