@@ -6,6 +6,7 @@ import { ModelError, ModelIssue, ModelPath, formatPath } from "./errors";
 import { parseMatcher } from "./matchers";
 import { applyOverlay, isPlainObject } from "./overlay";
 import { promqlSyntaxError } from "./promql";
+import { checkEnvironmentScraping, checkServiceScraping } from "./scraping-checks";
 import { EnvironmentSpec, Model, ModelInput, MonitoringModel, RouteSpec, ServiceKind, SeverityName } from "./schema";
 import { YamlSource, parseYaml } from "./yaml-source";
 
@@ -52,6 +53,7 @@ export function resolveModel(input: ModelInput | unknown, catalog?: BlueprintCat
     throw new ModelError(dedupe(issues));
   }
   checkSemantics(base.data, [], report, catalog);
+  checkGrafanaSettings(base.data.environments, report);
 
   const raw = input as Record<string, unknown>;
   const environments: ResolvedEnvironment[] = [];
@@ -73,6 +75,7 @@ export function resolveModel(input: ModelInput | unknown, catalog?: BlueprintCat
     checkSemantics(parsed.data, [], (p, m, h) => report(reroute(p), m, h), catalog);
     environments.push({ name, settings, model: parsed.data });
   }
+  for (const e of environments) checkEnvironmentScraping(base.data.project, e.name, e.settings, e.model, report);
   if (issues.length > 0) throw new ModelError(dedupe(issues));
   return { file, project: base.data.project, environments };
 }
@@ -159,16 +162,19 @@ function checkSemantics(model: MonitoringModel, root: ModelPath, report: Report,
   const routing = model.routing;
   known(receivers, "receiver", [...root, "routing", "receiver"], routing.receiver);
   known(receivers, "receiver", [...root, "routing", "heartbeat", "receiver"], routing.heartbeat.receiver);
-  const walk = (routes: RouteSpec[] | undefined, path: ModelPath) =>
+  const walk = (routes: RouteSpec[] | undefined, path: ModelPath, depth = 1) =>
     routes?.forEach((r, i) => {
       const p = [...path, i];
+      if (depth === GRAFANA_MAX_POLICY_DEPTH + 1)
+        report(p, `routes nest ${depth} levels deep; Grafana notification policies nest at most ${GRAFANA_MAX_POLICY_DEPTH}`, "flatten the tree: fold a nested route's matchers into its parent's siblings");
       if (r.receiver) known(receivers, "receiver", [...p, "receiver"], r.receiver);
       checkMatchers(r.matchers, [...p, "matchers"]);
       r.mute_time_intervals?.forEach((n, j) => known(intervals, "time interval", [...p, "mute_time_intervals", j], n));
       r.active_time_intervals?.forEach((n, j) => known(intervals, "time interval", [...p, "active_time_intervals", j], n));
-      walk(r.routes, [...p, "routes"]);
+      walk(r.routes, [...p, "routes"], depth + 1);
     });
   walk(routing.routes, [...root, "routing", "routes"]);
+  checkNotifier(model, root, report);
   routing.inhibit_rules.forEach((r, i) => {
     checkMatchers(r.source_matchers, [...root, "routing", "inhibit_rules", i, "source_matchers"]);
     checkMatchers(r.target_matchers, [...root, "routing", "inhibit_rules", i, "target_matchers"]);
@@ -194,6 +200,8 @@ function checkSemantics(model: MonitoringModel, root: ModelPath, report: Report,
     for (const key of Object.keys(svc.metrics))
       if (!keys.includes(key)) report([...p, "metrics", key], `unknown metric key "${key}" for kind ${svc.kind}`, `known keys: ${keys.join(", ") || "none"}`);
   }
+
+  checkServiceScraping(model, root, report);
 
   const builtinIds = new Set(catalog ? Object.values(model.services).flatMap((s) => Object.keys(catalog.rules(s.kind))) : []);
   for (const [name, alert] of Object.entries(model.alerts)) {
@@ -243,6 +251,43 @@ function checkSemantics(model: MonitoringModel, root: ModelPath, report: Report,
         if (err) report([...root, "dashboards", name, "panels", i, "queries", j, "expr"], err);
       }),
     );
+}
+
+/** The grafana provider's notification policy block nests `policy` five levels below the root. */
+export const GRAFANA_MAX_POLICY_DEPTH = 5;
+
+function checkGrafanaSettings(environments: Record<string, EnvironmentSpec>, report: Report): void {
+  const orgs = new Map<string, string>();
+  for (const [name, env] of Object.entries(environments).sort(([a], [b]) => a.localeCompare(b))) {
+    const grafana = env.grafana;
+    if (!grafana) continue;
+    const p: ModelPath = ["environments", name, "grafana"];
+    if (grafana.url && grafana.managed_workspace) report([...p, "url"], "a managed workspace brings its own URL", "remove url, or managed_workspace to use an existing Grafana");
+    if (!grafana.url) continue;
+    // One notification policy per org replaces the whole tree, and contact point names are unique per org.
+    const org = `${grafana.url.replace(/\/+$/, "")} org ${grafana.org_id ?? 1}`;
+    const other = orgs.get(org);
+    if (other) report([...p, "url"], `environments ${other} and ${name} share the Grafana org ${org}: each would replace the other's notification policy tree`, "give each environment its own Grafana org (org_id) or instance");
+    else orgs.set(org, name);
+  }
+}
+
+/** Receivers other than e-mail are delivered by the notifier; its alarms need an e-mail receiver to report to. */
+function checkNotifier(model: MonitoringModel, root: ModelPath, report: Report): void {
+  const names = Object.keys(model.receivers).sort();
+  const emails = names.filter((r) => model.receivers[r].type === "email");
+  const hint = emails.length ? `e-mail receivers: ${emails.join(", ")}` : "add an e-mail receiver (type: email) for it";
+  if (!model.notifier) {
+    const delivered = names.filter((r) => model.receivers[r].type !== "email");
+    if (delivered.length)
+      report([...root, "notifier"], `missing notifier.fallback_receiver: ${delivered.join(", ")} are delivered by the notifier, whose own alarms need an e-mail receiver`, `${hint}, e.g. notifier: { fallback_receiver: ${emails[0] ?? "ops-email"} }`);
+    return;
+  }
+  const p = [...root, "notifier", "fallback_receiver"];
+  const fallback = model.notifier.fallback_receiver;
+  const spec = model.receivers[fallback];
+  if (!spec) report(p, `unknown receiver "${fallback}"`, hint);
+  else if (spec.type !== "email") report(p, `the fallback receiver must be an e-mail receiver; "${fallback}" is ${spec.type}, delivered by the very notifier whose failures it would report`, hint);
 }
 
 function isTimeZone(tz: string): boolean {

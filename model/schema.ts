@@ -144,6 +144,57 @@ export const CloudWatchResources = z.strictObject({
   sagemaker: z.strictObject({ endpoint_name: z.string(), variant_name: z.string().default("AllTraffic") }).optional(),
 });
 
+/** A Kubernetes object name (DNS-1123 label): namespaces, Secrets, port names. */
+export const KubernetesName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "expected a Kubernetes name: lower-case letters, digits and '-' (e.g. sports-db-exporter)" })
+  .max(63);
+/** Kubernetes label keys and values (pod labels, node selectors). */
+export const KubernetesLabels = z.record(
+  z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, { error: "expected a Kubernetes label key such as app or app.kubernetes.io/name" }),
+  z.string().regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/, { error: "expected a Kubernetes label value (63 characters of letters, digits, '-', '_', '.')" }),
+);
+/** A key of a Kubernetes Secret in the monitoring namespace: connection strings with credentials stay in the cluster. */
+export const KubernetesSecretKeyRef = z.strictObject(
+  {
+    name: KubernetesName,
+    key: z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: "expected a Secret key of letters, digits, '-', '_' and '.'" }),
+  },
+  { error: "expected a Kubernetes Secret reference {name, key} — never the connection string itself" },
+);
+
+/** The exporter deployed for a postgres, redis or host service (see scraping/exporters.ts). */
+export const Exporter = z.strictObject({
+  /** postgres: key holding the DSN (postgresql://user:pass@host:5432/db?sslmode=require); redis: the redis:// or rediss:// URL. */
+  connection_secret: KubernetesSecretKeyRef.optional(),
+  /** host: the nodes node-exporter runs on (default: every node). */
+  node_selector: KubernetesLabels.optional(),
+  /** host: node-exporter's port on the host network (default 9100). */
+  port: z.number().int().min(1024).max(65535).optional(),
+});
+
+/** Where a service's own /metrics endpoint runs: pods discovered through the Kubernetes API. */
+export const ScrapeTarget = z.strictObject({
+  namespace: KubernetesName,
+  pod_labels: KubernetesLabels.refine((l) => Object.keys(l).length > 0, { error: "expected at least one pod label" }),
+  /** The container port declared in the pod spec, by name or number. */
+  port: z.union([z.number().int().min(1).max(65535), z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).max(15)], {
+    error: "expected a container port number or name (15 characters of lower-case letters, digits and '-')",
+  }),
+  path: z.string().regex(/^\//, { error: "expected a path starting with '/'" }).default("/metrics"),
+  scheme: z.enum(["http", "https"]).default("http"),
+});
+
+/** HTTP health endpoints probed by blackbox-exporter (http-api services). */
+export const HealthCheck = z.strictObject({
+  urls: z.array(z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" })).min(1),
+  /** Accepted status codes (default: any 2xx). */
+  valid_status_codes: z.array(z.number().int().min(100).max(599)).optional(),
+  /** The body must match this regular expression (e.g. '"status":\s*"ok"'). */
+  body_regexp: z.string().min(1).optional(),
+  timeout: Duration.default("5s"),
+});
+
 export const Service = z.strictObject({
   kind: z.enum(SERVICE_KINDS, { error: `expected one of ${SERVICE_KINDS.join(", ")}` }),
   team: ResourceName,
@@ -158,6 +209,12 @@ export const Service = z.strictObject({
   /** Overrides of built-in rules/alarms by stable ID. */
   rules: z.record(AlertName, RuleOverride).default({}),
   cloudwatch: CloudWatchResources.optional(),
+  /** postgres, redis, host: the exporter to deploy in the environment's cluster. */
+  exporter: Exporter.optional(),
+  /** The service's own metrics endpoint in the cluster (instead of an exporter). */
+  scrape: ScrapeTarget.optional(),
+  /** http-api: health endpoints probed by blackbox-exporter. */
+  health: HealthCheck.optional(),
 });
 
 export const AlertRule = z.strictObject({
@@ -233,6 +290,8 @@ export const Dashboard = z.strictObject({
         unit: z.string().optional(),
         queries: z.array(z.strictObject({ expr: z.string().min(1), legend: z.string().optional() })).min(1),
         thresholds: Thresholds.optional(),
+        /** Which side of the thresholds is bad: above (">", e.g. error ratio) or below ("<", e.g. conversion). */
+        comparison: z.enum([">", "<"]).default(">"),
         width: z.number().int().min(1).max(24).default(12),
         height: z.number().int().min(1).max(40).default(8),
       }),
@@ -249,14 +308,80 @@ export const Backend = z.strictObject({
   }),
 });
 
+/** Where an environment's Grafana is and how its data sources sign requests to AWS. */
+export const GrafanaSettings = z.strictObject({
+  /** Grafana's base URL. Without it (and without a managed workspace) it is the `grafana_url` Terraform variable. */
+  url: z.url().optional(),
+  org_id: z.number().int().positive().optional(),
+  /** An Amazon Managed Grafana workspace in the AWS stack; the Grafana stack then uses its URL. */
+  managed_workspace: z
+    .strictObject({
+      authentication: z.array(z.enum(["AWS_SSO", "SAML"])).min(1).default(["AWS_SSO"]),
+      grafana_version: z.string().regex(/^\d+\.\d+$/, { error: "expected a Grafana version such as 10.4" }).default("10.4"),
+    })
+    .optional(),
+  /** SigV4 credentials of the AMP and CloudWatch data sources (default: the workspace role with a managed workspace, else the AWS SDK chain). */
+  aws_auth: z.enum(["default", "ec2_iam_role", "keys"]).optional(),
+});
+
+/**
+ * The notifier Lambda that delivers pagerduty, slack, dingtalk and webhook receivers. Its own alarms
+ * (errors, throttles, dead letters) go to the fallback receiver, which must be an e-mail receiver:
+ * SNS delivers e-mail itself, so a broken notifier cannot silence the news of its own failure.
+ */
+export const NotifierSettings = z.strictObject({
+  fallback_receiver: z.string(),
+  log_retention_days: z.number().int().positive().default(30),
+});
+
 /** What an environment may change: any part of the model, as a deep patch. */
 const OverridePatch = z.strictObject({
+  notifier: z.record(z.string(), z.unknown()).optional(),
   services: z.record(z.string(), z.unknown()).optional(),
   receivers: z.record(z.string(), z.unknown()).optional(),
   routing: z.record(z.string(), z.unknown()).optional(),
   alerts: z.record(z.string(), z.unknown()).optional(),
   alarms: z.record(z.string(), z.unknown()).optional(),
   dashboards: z.record(z.string(), z.unknown()).optional(),
+});
+
+const ARN_PARTITION = "arn:aws(?:-cn|-us-gov)?";
+/**
+ * How metrics reach the AMP workspace: the AWS-managed collector scrapes an EKS cluster, or a
+ * Prometheus agent in the cluster remote-writes with SigV4 through an IAM role for its service
+ * account (any cluster whose service-account issuer is an IAM OIDC provider).
+ */
+export const Scraping = z.strictObject({
+  mode: z.enum(["managed-collector", "prometheus-agent"], { error: "expected managed-collector or prometheus-agent" }),
+  interval: Duration.default("30s"),
+  /** Where the exporters (and the agent) run, and how Terraform reaches the cluster. */
+  kubernetes: z
+    .strictObject({
+      namespace: KubernetesName.default("monitoring"),
+      config_path: z.string().min(1).default("~/.kube/config"),
+      /** kubeconfig context; defaults to the EKS cluster ARN (the name `aws eks update-kubeconfig` gives it). */
+      config_context: z.string().min(1).optional(),
+    })
+    .default({ namespace: "monitoring", config_path: "~/.kube/config" }),
+  /** managed-collector: the EKS cluster and the subnets (two or more AZs) the collector's ENIs go into. */
+  eks: z
+    .strictObject({
+      cluster_arn: z.string().regex(new RegExp(`^${ARN_PARTITION}:eks:[a-z0-9-]+:\\d{12}:cluster/[A-Za-z0-9][A-Za-z0-9_-]{0,99}$`), {
+        error: "expected an EKS cluster ARN such as arn:aws:eks:us-east-1:123456789012:cluster/prod",
+      }),
+      subnet_ids: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: "expected a subnet id such as subnet-0123456789abcdef0" })).min(2),
+      /** Must let the collector reach the exporters' ports on pods and nodes. */
+      security_group_ids: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, { error: "expected a security group id such as sg-0123456789abcdef0" })).default([]),
+    })
+    .optional(),
+  /** prometheus-agent: the IAM OIDC provider of the cluster's service-account issuer (IRSA). */
+  agent: z
+    .strictObject({
+      oidc_provider_arn: z.string().regex(new RegExp(`^${ARN_PARTITION}:iam::\\d{12}:oidc-provider/[^\\s/][^\\s]*$`), {
+        error: "expected an IAM OIDC provider ARN such as arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC",
+      }),
+    })
+    .optional(),
 });
 
 export const Environment = z.strictObject({
@@ -274,6 +399,8 @@ export const Environment = z.strictObject({
       namespace_max_bytes: z.number().int().positive().optional(),
     })
     .default({ prevent_destroy: true, log_retention_days: 30 }),
+  grafana: GrafanaSettings.optional(),
+  scraping: Scraping.optional(),
   overrides: OverridePatch.optional(),
 });
 
@@ -283,6 +410,7 @@ export const Model = z.strictObject({
   environments: z.record(ResourceName, Environment).refine((e) => Object.keys(e).length > 0, { error: "expected at least one environment" }),
   receivers: z.record(ResourceName, Receiver),
   routing: Routing,
+  notifier: NotifierSettings.optional(),
   services: z.record(ResourceName, Service).default({}),
   alerts: z.record(AlertName, AlertRule).default({}),
   alarms: z.record(ResourceName, Alarm).default({}),
@@ -301,7 +429,11 @@ export type MetricStatSpec = z.output<typeof MetricStat>;
 export type EnvironmentSpec = z.output<typeof Environment>;
 export type RuleOverrideSpec = z.output<typeof RuleOverride>;
 export type SecretRefSpec = z.output<typeof SecretRef>;
+export type NotifierSettingsSpec = z.output<typeof NotifierSettings>;
 export type SeverityName = (typeof SEVERITIES)[number];
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 export type ThresholdsSpec = z.output<typeof Thresholds>;
 export type DashboardSpec = z.output<typeof Dashboard>;
+export type GrafanaSettingsSpec = z.output<typeof GrafanaSettings>;
+export type ScrapingSpec = z.output<typeof Scraping>;
+export type KubernetesSecretKeyRefSpec = z.output<typeof KubernetesSecretKeyRef>;

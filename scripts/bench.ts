@@ -107,6 +107,7 @@ export function generateModel(size: number): ModelInput {
       heartbeat: { type: "webhook", url: { ssm: "/bench/heartbeat/url" } },
       ...Object.fromEntries(teams.map((t) => [`slack-${t}`, { type: "slack", channel: `#${t}`, webhook_url: { secrets_manager: `bench/slack/${t}` } }])),
     },
+    notifier: { fallback_receiver: "email-ops" },
     routing: {
       receiver: "email-ops",
       group_by: ["alertname", "service", "severity"],

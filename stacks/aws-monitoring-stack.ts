@@ -1,4 +1,4 @@
-// One environment's AWS side: notification topics, CloudWatch alarms and the AMP workspace.
+// One environment's AWS side: notification topics, the notifier, CloudWatch alarms and the AMP workspace.
 // Only the aws provider lives here, so `terraform validate`/`plan` run with just its binary.
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
@@ -7,10 +7,17 @@ import { buildAlarms } from "../alerts/alarms";
 import { packNamespaces } from "../alerts/namespaces";
 import { ampAlertManagerDefinition } from "../alerts/routing";
 import { buildRuleGroups } from "../alerts/rules";
+import { AmpScraper } from "../constructs/amp-scraper";
 import { AmpWorkspace } from "../constructs/amp-workspace";
 import { CloudWatchAlarms } from "../constructs/cloudwatch-alarms";
+import { GrafanaWorkspace } from "../constructs/grafana-workspace";
 import { NotificationTopics, topicArn, topicName } from "../constructs/notification-topics";
+import { Notifier } from "../constructs/notifier";
+import { notifierConfig, notifierReceivers, secretVariables, variableSecretName } from "../constructs/notifier-config";
+import { PrometheusAgentRole } from "../constructs/prometheus-agent-role";
 import { ResolvedEnvironment } from "../model/load";
+import { PROMETHEUS_AGENT_NAME, prometheusAgentRoleName } from "../model/scraping-checks";
+import { AMP_COLLECTOR_KUBERNETES_USER, eksClusterName, managedCollectorConfiguration } from "../scraping/scrape-configs";
 
 export interface AwsMonitoringStackProps {
   project: string;
@@ -25,6 +32,13 @@ export function partitionOf(region: string): string {
 
 export function awsStackName(project: string, env: string): string {
   return `${project}-${env}-aws`;
+}
+
+export const GRAFANA_WORKSPACE_URL_OUTPUT = "grafana_workspace_url";
+
+/** Where the AWS stack's state lives in the S3 backend (the Kubernetes stack reads its outputs there). */
+export function awsStateKey(project: string, env: string, s3: { key?: string }): string {
+  return s3.key ?? `${project}/${env}/aws.tfstate`;
 }
 
 export class AwsMonitoringStack extends TerraformStack {
@@ -43,7 +57,7 @@ export class AwsMonitoringStack extends TerraformStack {
       const s3 = settings.backend.s3;
       new S3Backend(this, {
         bucket: s3.bucket,
-        key: s3.key ?? `${props.project}/${env}/aws.tfstate`,
+        key: awsStateKey(props.project, env, s3),
         region: s3.region ?? settings.region,
         encrypt: true,
         dynamodbTable: s3.dynamodb_table,
@@ -69,6 +83,23 @@ export class AwsMonitoringStack extends TerraformStack {
       publishPermissions: topics.publishPermissions,
     });
 
+    // Everything but e-mail reaches people through the notifier; its own alarms go to e-mail.
+    const delivered = notifierReceivers(model);
+    if (delivered.length > 0) {
+      if (!model.notifier) throw new Error(`receivers ${delivered.join(", ")} need notifier.fallback_receiver (load the model with resolveModel to validate it)`);
+      const fallback = model.notifier.fallback_receiver;
+      new Notifier(this, "notifier", {
+        namePrefix: prefix,
+        ...account,
+        config: notifierConfig(model, { namePrefix: prefix, topicName: (r) => topicName(prefix, r), alarms }),
+        topicArns: Object.fromEntries(delivered.map((r) => [r, topics.arn(r)])),
+        variableSecrets: secretVariables(model).map((variable) => ({ variable, secretName: variableSecretName(prefix, variable) })),
+        logRetentionDays: model.notifier.log_retention_days,
+        fallbackTopicArn: topics.arn(fallback),
+        fallbackPublishPermission: topics.publishPermissions[fallback],
+      });
+    }
+
     const amp = new AmpWorkspace(this, "amp", {
       alias: settings.amp.alias ?? prefix,
       preventDestroy: settings.amp.prevent_destroy,
@@ -80,6 +111,41 @@ export class AwsMonitoringStack extends TerraformStack {
       }),
       alertManagerDependsOn: receivers.map((r) => topics.publishPermissions[r]),
     });
+
+    // Metrics into the workspace: the managed collector scrapes EKS, or an agent in the cluster writes as this role.
+    const scraping = settings.scraping;
+    if (scraping?.mode === "managed-collector" && scraping.eks) {
+      // The collector tags its destination workspace; declaring the tag keeps Terraform from removing it.
+      amp.workspace.tags = { AMPAgentlessScraper: "" };
+      new AmpScraper(this, "amp-scraper", {
+        alias: prefix,
+        workspaceArn: amp.workspace.arn,
+        eks: { clusterArn: scraping.eks.cluster_arn, clusterName: eksClusterName(scraping.eks.cluster_arn), subnetIds: scraping.eks.subnet_ids, securityGroupIds: scraping.eks.security_group_ids },
+        scrapeConfiguration: managedCollectorConfiguration(model, scraping),
+        kubernetesUser: AMP_COLLECTOR_KUBERNETES_USER,
+      });
+    }
+    if (scraping?.mode === "prometheus-agent" && scraping.agent)
+      new PrometheusAgentRole(this, "prometheus-agent", {
+        roleName: prometheusAgentRoleName(props.project, env),
+        oidcProviderArn: scraping.agent.oidc_provider_arn,
+        serviceAccount: { namespace: scraping.kubernetes.namespace, name: PROMETHEUS_AGENT_NAME },
+        workspaceArn: amp.workspace.arn,
+      });
+
+    // Opt-in Amazon Managed Grafana; the Grafana stack reads its URL from this stack's state.
+    const managedGrafana = settings.grafana?.managed_workspace;
+    if (managedGrafana) {
+      const grafana = new GrafanaWorkspace(this, "grafana", {
+        name: prefix,
+        authentication: managedGrafana.authentication,
+        grafanaVersion: managedGrafana.grafana_version,
+        partition: account.partition,
+        account: settings.account,
+        ampWorkspaceArn: amp.workspace.arn,
+      });
+      new TerraformOutput(this, GRAFANA_WORKSPACE_URL_OUTPUT, { value: grafana.url });
+    }
 
     new TerraformOutput(this, "amp_workspace_id", { value: amp.workspace.id });
     new TerraformOutput(this, "amp_workspace_arn", { value: amp.workspace.arn });

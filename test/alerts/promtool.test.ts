@@ -69,8 +69,9 @@ function modelWith(services: Record<string, unknown>): MonitoringModel {
   const input = {
     project: "promtool-test",
     environments: { test: { region: "us-east-1", account: "123456789012" } },
-    receivers: { hook: { type: "webhook", url: { variable: "hook_url" } } },
+    receivers: { hook: { type: "webhook", url: { variable: "hook_url" } }, mail: { type: "email", to: ["ops@example.com"] } },
     routing: { receiver: "hook", heartbeat: { receiver: "hook" } },
+    notifier: { fallback_receiver: "mail" },
     services,
   };
   return resolveModel(input, blueprintCatalog).environments[0].model;

@@ -23,6 +23,10 @@ receivers:
   beat:
     type: webhook
     url: { variable: heartbeat_url }
+  mail:
+    type: email
+    to: [ops@shop.example.com]
+notifier: { fallback_receiver: mail }
 routing:
   receiver: team
   group_by: [alertname]
@@ -265,9 +269,136 @@ const BAD: BadCase[] = [
     expect: [{ path: "environments.prod.overrides.routing.receiver", at: "receiver: nobody", message: /unknown receiver "nobody"/ }],
   },
   {
+    name: "routes nested deeper than Grafana's five policy levels",
+    edits: [
+      [
+        "      mute_time_intervals: [nightly]\n",
+        "      mute_time_intervals: [nightly]\n" +
+          ["a", "b", "c", "d", "e"].map((team, i) => `${"    ".repeat(i)}      routes:\n${"    ".repeat(i)}        - matchers: ['team="${team}"']\n`).join(""),
+      ],
+    ],
+    expect: [{ path: "routing.routes[0].routes[0].routes[0].routes[0].routes[0].routes[0]", at: 'team="e"', message: /routes nest 6 levels deep; Grafana notification policies nest at most 5/ }],
+  },
+  {
+    name: "two environments sharing one Grafana org",
+    edits: [
+      [
+        '    account: "123456789012"\n',
+        '    account: "123456789012"\n    grafana: { url: https://grafana.shop.example.com }\n  staging:\n    region: eu-west-1\n    account: "123456789013"\n    grafana: { url: "https://grafana.shop.example.com/" }\n',
+      ],
+    ],
+    expect: [{ path: "environments.staging.grafana.url", at: 'url: "https://grafana.shop.example.com/"', message: /environments prod and staging share the Grafana org .*notification policy tree/ }],
+  },
+  {
+    name: "unknown way for Grafana to sign AWS requests",
+    edits: [['    account: "123456789012"\n', '    account: "123456789012"\n    grafana: { managed_workspace: {}, aws_auth: sso }\n']],
+    expect: [{ path: "environments.prod.grafana.aws_auth", at: "aws_auth: sso", message: /default.*ec2_iam_role.*keys/ }],
+  },
+  {
+    name: "Grafana URL and a managed workspace (which brings its own URL)",
+    edits: [['    account: "123456789012"\n', '    account: "123456789012"\n    grafana:\n      url: https://grafana.shop.example.com\n      managed_workspace: { authentication: [SAML] }\n']],
+    expect: [{ path: "environments.prod.grafana.url", at: "url: https://grafana.shop", message: /a managed workspace brings its own URL/ }],
+  },
+  {
+    name: "managed collector without its EKS cluster, with agent settings",
+    edits: [['    account: "123456789012"\n', '    account: "123456789012"\n    scraping:\n      mode: managed-collector\n      agent: { oidc_provider_arn: "arn:aws:iam::123456789012:oidc-provider/oidc.example.com" }\n']],
+    expect: [
+      { path: "environments.prod.scraping.eks", message: /missing required key \(the managed collector scrapes an EKS cluster\)/ },
+      { path: "environments.prod.scraping.agent", at: "agent: { oidc_provider_arn", message: /apply to mode prometheus-agent only/ },
+    ],
+  },
+  {
+    name: "EKS cluster of another account",
+    edits: [
+      [
+        '    account: "123456789012"\n',
+        '    account: "123456789012"\n    scraping:\n      mode: managed-collector\n      eks:\n        cluster_arn: arn:aws:eks:eu-west-1:999999999999:cluster/shop\n        subnet_ids: [subnet-0123456789abcdef0, subnet-0123456789abcdef1]\n',
+      ],
+    ],
+    expect: [{ path: "environments.prod.scraping.eks.cluster_arn", at: "cluster_arn: arn:aws:eks", message: /cluster is in eu-west-1\/999999999999, the environment in eu-west-1\/123456789012/ }],
+  },
+  {
+    name: "unknown scraping mode, malformed and too few subnets",
+    edits: [['    account: "123456789012"\n', '    account: "123456789012"\n    scraping: { mode: sidecar, eks: { cluster_arn: arn:aws:eks:eu-west-1:123456789012:cluster/shop, subnet_ids: [subnet-1] } }\n']],
+    expect: [
+      { path: "environments.prod.scraping.mode", at: "mode: sidecar", message: /expected managed-collector or prometheus-agent; got "sidecar"/ },
+      { path: "environments.prod.scraping.eks.subnet_ids[0]", at: "mode: sidecar", message: /subnet id such as subnet-/ },
+      { path: "environments.prod.scraping.eks.subnet_ids", message: />=2 items/ },
+    ],
+  },
+  {
+    name: "Prometheus agent without a kubeconfig context, OIDC provider of another account",
+    edits: [['    account: "123456789012"\n', '    account: "123456789012"\n    scraping:\n      mode: prometheus-agent\n      agent: { oidc_provider_arn: "arn:aws:iam::999999999999:oidc-provider/oidc.example.com" }\n']],
+    expect: [
+      { path: "environments.prod.scraping.kubernetes.config_context", message: /missing required key \(the kubeconfig context of the cluster\)/ },
+      { path: "environments.prod.scraping.agent.oidc_provider_arn", at: "oidc_provider_arn", message: /OIDC provider is in account 999999999999, the environment in 123456789012/ },
+    ],
+  },
+  {
+    name: "exporter on an http-api service, a connection string instead of a Secret reference",
+    edits: [
+      ["    selector: { job: api }\n", "    selector: { job: api }\n    exporter: {}\n"],
+      ["alerts:\n", "  db:\n    kind: postgres\n    team: data\n    selector: { job: pg }\n    exporter: { connection_secret: postgresql://exporter@db:5432/shop }\nalerts:\n"],
+    ],
+    expect: [
+      { path: "services.db.exporter.connection_secret", at: "connection_secret: postgresql", message: /Kubernetes Secret reference \{name, key\} — never the connection string itself/ },
+    ],
+  },
+  {
+    name: "exporters and health checks that do not fit the kind",
+    edits: [
+      ["    selector: { job: api }\n", "    selector: { job: api }\n    exporter: {}\n"],
+      [
+        "alerts:\n",
+        "  db:\n    kind: postgres\n    team: data\n    selector: { job: pg }\n    exporter: { port: 9200 }\n    health: { urls: [https://db.example.com/ok] }\n  cache:\n    kind: redis\n    team: data\n    selector: { job: redis }\n    exporter: { connection_secret: { name: cache, key: url } }\n    scrape: { namespace: shop, pod_labels: { app: redis }, port: 9121 }\nalerts:\n",
+      ],
+    ],
+    expect: [
+      { path: "services.api.exporter", at: "exporter: {}", message: /kind http-api has no exporter: its own endpoint is scraped/ },
+      { path: "services.db.exporter.connection_secret", message: /missing required key \(postgres-exporter connects with it\)/ },
+      { path: "services.db.exporter.port", message: /applies to host services \(node-exporter\) only/ },
+      { path: "services.db.health", at: "health: { urls", message: /health checks are probed for http-api services; db is postgres/ },
+      { path: "services.cache.scrape", at: "scrape: { namespace: shop", message: /either through its exporter or from its own endpoint/ },
+    ],
+  },
+  {
+    name: "two node-exporters on one host port, a service name too long for Kubernetes",
+    edits: [
+      ['    account: "123456789012"\n', '    account: "123456789012"\n    scraping: { mode: prometheus-agent, kubernetes: { config_context: shop }, agent: { oidc_provider_arn: "arn:aws:iam::123456789012:oidc-provider/oidc.example.com" } }\n'],
+      [
+        "alerts:\n",
+        `  nodes:\n    kind: host\n    team: ops\n    selector: { job: node }\n    exporter: {}\n  more-nodes:\n    kind: host\n    team: ops\n    selector: { job: node2 }\n    exporter: { port: 9100 }\n  ${"x".repeat(60)}:\n    kind: host\n    team: ops\n    selector: { job: node3 }\n    exporter: { port: 9101 }\nalerts:\n`,
+      ],
+    ],
+    expect: [
+      { path: "services.more-nodes.exporter.port", message: /node-exporters of nodes and more-nodes would both listen on host port 9100 on the same nodes/ },
+      { path: `services.${"x".repeat(60)}`, message: /Kubernetes name x+-exporter of its exporter is longer than 63 characters/ },
+    ],
+  },
+  {
     name: "YAML syntax error",
     edits: [["    for: 10m", "    for: [10m"]],
     expect: [{ path: "(root)", message: /YAML|flow collection|unexpected/i }],
+  },
+  {
+    name: "notifier-delivered receivers without a fallback for the notifier's own alarms",
+    edits: [["notifier: { fallback_receiver: mail }\n", ""]],
+    expect: [{ path: "notifier", message: /missing notifier\.fallback_receiver: beat, oncall, team are delivered by the notifier/ }],
+  },
+  {
+    name: "fallback receiver that the notifier itself delivers",
+    edits: [["fallback_receiver: mail", "fallback_receiver: team"]],
+    expect: [{ path: "notifier.fallback_receiver", at: "fallback_receiver: team", message: /must be an e-mail receiver; "team" is slack/ }],
+  },
+  {
+    name: "unknown fallback receiver",
+    edits: [["fallback_receiver: mail", "fallback_receiver: mailbox"]],
+    expect: [{ path: "notifier.fallback_receiver", at: "fallback_receiver: mailbox", message: /unknown receiver "mailbox"/ }],
+  },
+  {
+    name: "environment override pointing the fallback at PagerDuty",
+    edits: [['    account: "123456789012"\n', '    account: "123456789012"\n    overrides:\n      notifier:\n        fallback_receiver: oncall\n']],
+    expect: [{ path: "environments.prod.overrides.notifier.fallback_receiver", at: "fallback_receiver: oncall", message: /must be an e-mail receiver; "oncall" is pagerduty/ }],
   },
 ];
 
@@ -310,7 +441,7 @@ describe("bad models", () => {
     const text = edit(BASE, ["      receiver: oncall", "      receiver: on-call"]);
     const file = writeModel("format", text);
     expect(() => loadModelFile(file, blueprintCatalog)).toThrow(
-      `${file}:${lineOf(text, "receiver: on-call")}: routing.routes[0].receiver: unknown receiver "on-call"\n    hint: defined receivers: oncall, team, beat`,
+      `${file}:${lineOf(text, "receiver: on-call")}: routing.routes[0].receiver: unknown receiver "on-call"\n    hint: defined receivers: oncall, team, beat, mail`,
     );
   });
 
