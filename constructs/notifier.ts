@@ -191,27 +191,23 @@ export function notifierPolicy(
     { Sid: "OwnLogGroup", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${p.logGroupArn}:*` },
     { Sid: "OwnDeadLetterQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: p.deadLetterQueueArn },
   ];
-  if (secretArns.length)
-    statements.push(
-      { Sid: "ReceiverSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArns },
-      {
-        Sid: "DecryptReceiverSecrets",
-        Effect: "Allow",
-        Action: "kms:Decrypt",
-        Resource: keys,
-        Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${p.region}.amazonaws.com` }, StringLike: { "kms:EncryptionContext:SecretARN": secretArns } },
-      },
-    );
-  if (parameterArns.length)
-    statements.push(
-      { Sid: "ReceiverParameters", Effect: "Allow", Action: "ssm:GetParameter", Resource: parameterArns },
-      {
-        Sid: "DecryptReceiverParameters",
-        Effect: "Allow",
-        Action: "kms:Decrypt",
-        Resource: keys,
-        Condition: { StringEquals: { "kms:ViaService": `ssm.${p.region}.amazonaws.com` }, StringLike: { "kms:EncryptionContext:PARAMETER_ARN": parameterArns } },
-      },
-    );
+  // Read exactly these secrets, and decrypt only through the service that holds them.
+  const readWithKey = (sid: string, action: string, arns: string[], service: string, contextKey: string) =>
+    arns.length === 0
+      ? []
+      : [
+          { Sid: sid, Effect: "Allow", Action: action, Resource: arns },
+          {
+            Sid: `Decrypt${sid}`,
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: keys,
+            Condition: { StringEquals: { "kms:ViaService": `${service}.${p.region}.amazonaws.com` }, StringLike: { [`kms:EncryptionContext:${contextKey}`]: arns } },
+          },
+        ];
+  statements.push(
+    ...readWithKey("ReceiverSecrets", "secretsmanager:GetSecretValue", secretArns, "secretsmanager", "SecretARN"),
+    ...readWithKey("ReceiverParameters", "ssm:GetParameter", parameterArns, "ssm", "PARAMETER_ARN"),
+  );
   return { Version: "2012-10-17", Statement: statements };
 }

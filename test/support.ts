@@ -1,6 +1,6 @@
 // Shared helpers for the test suite: example paths, synthesis into temp dirs, and the external tools.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { blueprintCatalog } from "../alerts/blueprints";
@@ -35,6 +35,20 @@ export function synthToTemp(modelFile = EXAMPLES.sportsCoach, prefix = "synth"):
     stacks[name] = JSON.parse(readFileSync(path.join(outdir, "stacks", name, "cdk.tf.json"), "utf8"));
   }
   return { outdir, stacks };
+}
+
+/** Every file below `dir` (relative path → text), in sorted order. */
+export function filesUnder(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = path.join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = readFileSync(p, "utf8");
+    }
+  };
+  walk(dir);
+  return out;
 }
 
 /**

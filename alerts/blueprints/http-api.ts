@@ -1,6 +1,6 @@
 // Golden signals of an HTTP API: traffic, errors (4xx/5xx), latency (p50/p95/p99), saturation.
 import { AlarmQuery, Blueprint, ServiceContext, fixtureLabels, recorded, sel } from "../blueprint";
-import { histogramFixture, histogramQuantile, statusLabelPattern, upRule } from "./shared";
+import { errorRatioAlarm, histogramFixture, histogramQuantile, statusLabelPattern, upRule } from "./shared";
 
 const RATE = "service:http_requests:rate5m";
 const RATIO_5XX = "service:http_requests_5xx:ratio_rate5m";
@@ -123,30 +123,16 @@ export const httpApi: Blueprint = {
     },
   ],
   alarms: [
-    {
+    errorRatioAlarm({
       id: "AlbTarget5xxRatio",
       resource: "alb",
       description: "Share of ALB target responses that are 5xx",
-      unit: "ratio",
-      comparison: ">",
-      thresholds: { warning: 0.01, critical: 0.05 },
-      evaluationPeriods: 5,
-      datapointsToAlarm: 3,
-      treatMissingData: "notBreaching",
-      queries: (ctx) => {
-        const dims = { LoadBalancer: ctx.cloudwatch.alb!.load_balancer };
-        const m = (name: string) => ({ namespace: "AWS/ApplicationELB", name, dimensions: dims, stat: "Sum", period: 60 });
-        return {
-          "": {
-            math: [
-              { id: "errors", metric: m("HTTPCode_Target_5XX_Count"), returnData: false },
-              { id: "requests", metric: m("RequestCount"), returnData: false },
-              { id: "ratio", expression: "IF(requests > 0, errors / requests, 0)", label: "5xx ratio", returnData: true },
-            ],
-          },
-        };
-      },
-    },
+      namespace: "AWS/ApplicationELB",
+      errors: "HTTPCode_Target_5XX_Count",
+      total: { id: "requests", metric: "RequestCount" },
+      dimensions: (ctx) => ({ LoadBalancer: ctx.cloudwatch.alb!.load_balancer }),
+      label: "5xx ratio",
+    }),
     {
       id: "AlbTargetResponseTimeP95",
       resource: "alb",
@@ -205,29 +191,16 @@ export const httpApi: Blueprint = {
 export function lambdaAlarms(): Blueprint["alarms"] {
   const fn = (ctx: ServiceContext) => ({ FunctionName: ctx.cloudwatch.lambda!.function_name });
   return [
-    {
+    errorRatioAlarm({
       id: "LambdaErrorRatio",
       resource: "lambda",
       description: "Share of Lambda invocations that fail",
-      unit: "ratio",
-      comparison: ">",
-      thresholds: { warning: 0.01, critical: 0.05 },
-      evaluationPeriods: 5,
-      datapointsToAlarm: 3,
-      treatMissingData: "notBreaching",
-      queries: (ctx) => {
-        const m = (name: string) => ({ namespace: "AWS/Lambda", name, dimensions: fn(ctx), stat: "Sum", period: 60 });
-        return {
-          "": {
-            math: [
-              { id: "errors", metric: m("Errors"), returnData: false },
-              { id: "invocations", metric: m("Invocations"), returnData: false },
-              { id: "ratio", expression: "IF(invocations > 0, errors / invocations, 0)", label: "error ratio", returnData: true },
-            ],
-          },
-        };
-      },
-    },
+      namespace: "AWS/Lambda",
+      errors: "Errors",
+      total: { id: "invocations", metric: "Invocations" },
+      dimensions: fn,
+      label: "error ratio",
+    }),
     {
       id: "LambdaThrottles",
       resource: "lambda",

@@ -79,3 +79,40 @@ export function metricAlarm(spec: {
       ),
   };
 }
+
+/** errors / total of two Sum metrics of one resource, as metric math; 0 while there is no traffic. */
+export function errorRatioAlarm(spec: {
+  id: string;
+  resource: Alarm["resource"];
+  description: string;
+  namespace: string;
+  errors: string;
+  /** The denominator; its id names it in the math expression (requests, invocations). */
+  total: { id: string; metric: string };
+  dimensions: (ctx: ServiceContext) => Record<string, string>;
+  label: string;
+}): Alarm {
+  return {
+    id: spec.id,
+    resource: spec.resource,
+    description: spec.description,
+    unit: "ratio",
+    comparison: ">",
+    thresholds: { warning: 0.01, critical: 0.05 },
+    evaluationPeriods: 5,
+    datapointsToAlarm: 3,
+    treatMissingData: "notBreaching",
+    queries: (ctx) => {
+      const metric = (name: string) => ({ namespace: spec.namespace, name, dimensions: spec.dimensions(ctx), stat: "Sum", period: 60 });
+      return {
+        "": {
+          math: [
+            { id: "errors", metric: metric(spec.errors), returnData: false },
+            { id: spec.total.id, metric: metric(spec.total.metric), returnData: false },
+            { id: "ratio", expression: `IF(${spec.total.id} > 0, errors / ${spec.total.id}, 0)`, label: spec.label, returnData: true },
+          ],
+        },
+      };
+    },
+  };
+}

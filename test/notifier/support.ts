@@ -13,7 +13,7 @@ import { notifierConfig } from "../../constructs/notifier-config";
 import { Clock } from "../../notifier/clock";
 import { Logger } from "../../notifier/log";
 import { cachedSecrets, SecretResolver } from "../../notifier/secrets";
-import { NotifierConfig } from "../../notifier/types";
+import { Alert, NotifierConfig } from "../../notifier/types";
 import { EXAMPLES, loadExample, requireTool, run, tempDir } from "../support";
 
 // ---------------------------------------------------------------------------------------------
@@ -278,15 +278,7 @@ export function cloudWatchSubject(def: AlarmDefinition, state: "ALARM" | "OK"): 
 export interface AlertmanagerData {
   receiver: string;
   status: "firing" | "resolved";
-  alerts: Array<{
-    status: "firing" | "resolved";
-    labels: Record<string, string>;
-    annotations: Record<string, string>;
-    startsAt: string;
-    endsAt: string;
-    generatorURL: string;
-    fingerprint: string;
-  }>;
+  alerts: Alert[];
   groupLabels: Record<string, string>;
   commonLabels: Record<string, string>;
   commonAnnotations: Record<string, string>;

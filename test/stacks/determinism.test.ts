@@ -1,22 +1,9 @@
 // Reviewers read plan diffs: the same model must synthesize byte for byte, cosmetic edits and
 // reordering must not move resources, and no secret may reach the output.
-import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { EXAMPLES, synthToTemp, tempDir } from "../support";
-
-function filesUnder(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = path.join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = readFileSync(p, "utf8");
-    }
-  };
-  walk(dir);
-  return out;
-}
+import { EXAMPLES, filesUnder, synthToTemp, tempDir } from "../support";
 
 /** Every resource address (type.name) of every stack, and each resource's body. */
 function resources(stacks: Record<string, any>): Record<string, unknown> {

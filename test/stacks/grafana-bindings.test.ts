@@ -5,23 +5,10 @@
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { GEN_DIR, GRAFANA_RESOURCES, generateGrafanaBindings, restrictSchema, schemaVersion } from "../../scripts/gen-grafana-bindings";
-import { ROOT, tempDir } from "../support";
+import { ROOT, filesUnder, tempDir } from "../support";
 
 const SCHEMA = path.resolve(ROOT, "..", "shared", "provider-schemas", "grafana-4.45.1.json");
 const COMMITTED = path.join(GEN_DIR, "providers", "grafana");
-
-function filesUnder(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = path.join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = readFileSync(p, "utf8");
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 test("the bindings hold the provider and exactly the resources the Grafana stack uses", () => {
   const folders = readdirSync(COMMITTED).filter((f) => statSync(path.join(COMMITTED, f)).isDirectory());
