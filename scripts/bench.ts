@@ -1,4 +1,4 @@
-// Synthesis benchmark: a generated model of N services -> one cdktf stack, timed and sized.
+// Synthesis benchmark: a generated model of N services -> its environment's stacks, timed and sized.
 //
 //   npm run bench                                  # sizes 10, 100, 1000, one child process each
 //   node dist/scripts/bench.js --sizes 10,100      # chosen sizes
@@ -8,7 +8,7 @@
 // Prints one JSON line per size on stdout:
 //   {"services":N,"resources":R,"synthMs":T,"peakRssMb":M, ...extra fields}
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -200,11 +200,12 @@ function runOne(size: number): void {
     // Peak RSS of load+synth, read before the untimed YAML round trip below can add to it.
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 
+    // Resources of every stack the environment gets (AWS, Grafana, Kubernetes when scraping).
+    const stackFiles = readdirSync(path.join(outdir, "stacks")).map((s) => readFileSync(path.join(outdir, "stacks", s, "cdk.tf.json"), "utf8"));
+    const resources = stackFiles.reduce((n, text) => n + Object.values<object>(JSON.parse(text).resource ?? {}).reduce((m, r) => m + Object.keys(r).length, 0), 0);
     const tfText = readFileSync(path.join(outdir, "stacks", awsStackName(PROJECT, ENVIRONMENT), "cdk.tf.json"), "utf8");
-    const tf = JSON.parse(tfText);
-    const byType: Record<string, Record<string, { data?: string }>> = tf.resource ?? {};
+    const byType: Record<string, Record<string, { data?: string }>> = JSON.parse(tfText).resource ?? {};
     const count = (type: string) => Object.keys(byType[type] ?? {}).length;
-    const resources = Object.values(byType).reduce((n, r) => n + Object.keys(r).length, 0);
     const namespaces = Object.values(byType.aws_prometheus_rule_group_namespace ?? {});
     const rules = namespaces.reduce((n, ns) => {
       const file = yaml.load(ns.data ?? "") as { groups: Array<{ rules: unknown[] }> };
@@ -232,7 +233,8 @@ function runOne(size: number): void {
       alarms: count("aws_cloudwatch_metric_alarm") + count("aws_cloudwatch_composite_alarm"),
       rules,
       ruleNamespaces: namespaces.length,
-      tfJsonKb: Math.round(Buffer.byteLength(tfText) / 1024),
+      stacks: stackFiles.length,
+      tfJsonKb: Math.round(stackFiles.reduce((n, text) => n + Buffer.byteLength(text), 0) / 1024),
       yamlKb: Math.round(Buffer.byteLength(text) / 1024),
       yamlDumpMs: ms(y0, y1),
       yamlLoadMs: ms(y1, y2),
