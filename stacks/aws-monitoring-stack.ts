@@ -15,6 +15,7 @@ import { NotificationTopics, topicArn, topicName } from "../constructs/notificat
 import { Notifier } from "../constructs/notifier";
 import { notifierConfig, notifierReceivers, secretVariables, variableSecretName } from "../constructs/notifier-config";
 import { PrometheusAgentRole } from "../constructs/prometheus-agent-role";
+import { terraformLiteralValues } from "../constructs/terraform-literal";
 import { ResolvedEnvironment } from "../model/load";
 import { PROMETHEUS_AGENT_NAME, prometheusAgentRoleName } from "../model/scraping-checks";
 import { AMP_COLLECTOR_KUBERNETES_USER, eksClusterName, managedCollectorConfiguration } from "../scraping/scrape-configs";
@@ -51,7 +52,7 @@ export class AwsMonitoringStack extends TerraformStack {
     new AwsProvider(this, "aws", {
       region: settings.region,
       allowedAccountIds: [settings.account],
-      defaultTags: [{ tags: { project: props.project, environment: env, "managed-by": "monitoring-stack", ...settings.tags } }],
+      defaultTags: [{ tags: terraformLiteralValues({ project: props.project, environment: env, "managed-by": "monitoring-stack", ...settings.tags }) }],
     });
     if (settings.backend) {
       const s3 = settings.backend.s3;

@@ -70,3 +70,10 @@ test("partitions follow the region", () => {
   expect(partitionOf("us-gov-west-1")).toBe("aws-us-gov");
   expect(partitionOf("eu-west-1")).toBe("aws");
 });
+
+test("environment tags reach the provider's default tags as literal text, even with ${", () => {
+  const environment = loaded.environments.find((e) => e.name === "prod")!;
+  const tagged = { ...environment, settings: { ...environment.settings, tags: { note: "cost ${team}" } } };
+  const json = JSON.parse(Testing.synth(new AwsMonitoringStack(Testing.app(), "tags", { project: loaded.project, environment: tagged })));
+  expect(json.provider.aws[0].default_tags[0].tags.note).toBe("cost $${team}");
+});
