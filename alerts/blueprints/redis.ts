@@ -63,7 +63,9 @@ export const redis: Blueprint = {
     },
     {
       id: "RedisTooManyConnections",
-      value: (ctx) => `max(${sel(ctx, "clients")}) / max(${sel(ctx, "max_clients")})`,
+      // ElastiCache blocks CONFIG, so redis_config_maxclients is missing there: the model may give
+      // the limit as a number instead (metrics.max_clients: "65000").
+      value: (ctx) => `max(${sel(ctx, "clients")}) / ${maxClients(ctx) ?? `max(${sel(ctx, "max_clients")})`}`,
       comparison: ">",
       unit: "ratio",
       thresholds: { warning: 0.8, critical: 0.95 },
@@ -71,8 +73,8 @@ export const redis: Blueprint = {
       summary: "{{ $labels.service }} is running out of client slots",
       description: "{{ $labels.service }} has {{ $value | humanizePercentage }} of maxclients connected.",
       fixtures: {
-        bad: (ctx) => [series(ctx, "clients", "9900x60"), series(ctx, "max_clients", "10000x60")],
-        good: (ctx) => [series(ctx, "clients", "50x60"), series(ctx, "max_clients", "10000x60")],
+        bad: (ctx) => [series(ctx, "clients", `${Math.ceil((maxClients(ctx) ?? 10000) * 0.99)}x60`), ...maxClientsSeries(ctx)],
+        good: (ctx) => [series(ctx, "clients", "50x60"), ...maxClientsSeries(ctx)],
       },
     },
     {
@@ -94,3 +96,13 @@ export const redis: Blueprint = {
     metricAlarm({ id: "ElastiCacheLowHitRate", resource: "elasticache", namespace: "AWS/ElastiCache", metricName: "CacheHitRate", dimensions: cache, description: "Cache hit rate (%)", unit: "percent", comparison: "<", thresholds: { warning: 80 }, statistic: "Average", treatMissingData: "notBreaching" }),
   ],
 };
+
+/** The client limit when the model states it as a number, else undefined (read from the exporter). */
+function maxClients(ctx: ServiceContext): number | undefined {
+  const limit = Number(ctx.metric("max_clients"));
+  return Number.isFinite(limit) && limit > 0 ? limit : undefined;
+}
+
+function maxClientsSeries(ctx: ServiceContext): FixtureSeries[] {
+  return maxClients(ctx) === undefined ? [series(ctx, "max_clients", "10000x60")] : [];
+}

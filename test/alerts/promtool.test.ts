@@ -77,17 +77,19 @@ function modelWith(services: Record<string, unknown>): MonitoringModel {
   return resolveModel(input, blueprintCatalog).environments[0].model;
 }
 
-/** Override values for scale keys: histograms counting milliseconds, accuracy in percent. */
-const SCALE_OVERRIDES: Record<string, string> = { duration_scale: "0.001", latency_scale: "0.001", accuracy_scale: "100" };
+/**
+ * Keys whose override is a value, not a name: histograms counting milliseconds, accuracy in
+ * percent, and a Redis client limit stated as a number (ElastiCache has no maxclients series).
+ */
+const VALUE_OVERRIDES: Record<string, string> = { duration_scale: "0.001", latency_scale: "0.001", accuracy_scale: "100", max_clients: "65000" };
 
 /** Every metric key of the blueprint overridden: names and label names/values get a prefix. */
 function overriddenMetrics(bp: Blueprint): Record<string, string> {
   return Object.fromEntries(
     Object.entries(bp.metrics).map(([key, name]) => {
-      if (!key.endsWith("_scale")) return [key, `custom_${name}`];
-      const scale = SCALE_OVERRIDES[key];
-      if (scale === undefined) throw new Error(`${bp.kind}: add an override value for scale key "${key}" to SCALE_OVERRIDES`);
-      return [key, scale];
+      if (key in VALUE_OVERRIDES) return [key, VALUE_OVERRIDES[key]];
+      if (key.endsWith("_scale")) throw new Error(`${bp.kind}: add an override value for scale key "${key}" to VALUE_OVERRIDES`);
+      return [key, `custom_${name}`];
     }),
   );
 }
@@ -186,7 +188,7 @@ describe("promtool test rules: blueprint rules fire on bad fixtures and stay qui
 
         // Overrides flow into the rules: no overridden default name is left in any expression
         // (scales are proven by promtool below: a missed scale breaks the bad/good split).
-        const overridden = Object.keys(svc.metrics).filter((key) => !key.endsWith("_scale"));
+        const overridden = Object.keys(svc.metrics).filter((key) => !(key in VALUE_OVERRIDES));
         const leftovers = overridden.flatMap((key) => group.rules.filter((r) => mentions(r.expr, bp.metrics[key])).map((r) => `${key}: ${r.expr}`));
         expect(leftovers).toEqual([]);
 

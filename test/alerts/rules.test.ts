@@ -83,6 +83,12 @@ describe("severity levels and overrides", () => {
   });
 });
 
+test("a client limit given as a number replaces the exporter's maxclients series (ElastiCache)", () => {
+  const rules = alertRules(buildRuleGroups(envModel("prod"))).filter((r) => r.alert === "RedisTooManyConnections");
+  expect(rules.length).toBeGreaterThan(0);
+  for (const r of rules) expect(r.expr).toMatch(/^max\(redis_connected_clients\{job="redis-exporter"\}\) \/ 65000 > /);
+});
+
 describe("CloudWatch alarms", () => {
   test("keys come from model names and are unique; actions follow the routing tree", () => {
     const alarms = buildAlarms(envModel("prod"), "sports-coach-prod");
