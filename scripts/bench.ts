@@ -19,7 +19,7 @@ import { resolveModel } from "../model/load";
 import { ModelInput, SERVICE_KINDS, ServiceKind } from "../model/schema";
 import { parseYaml } from "../model/yaml-source";
 import { addModelStacks } from "../stacks/app";
-import { awsStackName } from "../stacks/aws-monitoring-stack";
+import { awsStackName } from "../stacks/environment-state";
 
 const DEFAULT_SIZES = [10, 100, 1000];
 const TEAMS = 10;

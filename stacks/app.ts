@@ -2,7 +2,8 @@
 import { App } from "cdktf";
 import { blueprintCatalog } from "../alerts/blueprints";
 import { LoadedModel, loadModelFile } from "../model/load";
-import { AwsMonitoringStack, awsStackName } from "./aws-monitoring-stack";
+import { AwsMonitoringStack } from "./aws-monitoring-stack";
+import { awsStackName } from "./environment-state";
 import { GrafanaStack, grafanaStackName } from "./grafana-stack";
 import { KubernetesStack, kubernetesStackName } from "./kubernetes-stack";
 

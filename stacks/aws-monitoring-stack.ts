@@ -1,7 +1,7 @@
 // One environment's AWS side: notification topics, the notifier, CloudWatch alarms and the AMP workspace.
 // Only the aws provider lives here, so `terraform validate`/`plan` run with just its binary.
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { buildAlarms } from "../alerts/alarms";
 import { packNamespaces } from "../alerts/namespaces";
@@ -19,6 +19,7 @@ import { terraformLiteralValues } from "../constructs/terraform-literal";
 import { ResolvedEnvironment } from "../model/load";
 import { PROMETHEUS_AGENT_NAME, prometheusAgentRoleName } from "../model/scraping-checks";
 import { AMP_COLLECTOR_KUBERNETES_USER, eksClusterName, managedCollectorConfiguration } from "../scraping/scrape-configs";
+import { awsStateKey, environmentBackend } from "./environment-state";
 
 export interface AwsMonitoringStackProps {
   project: string;
@@ -31,16 +32,7 @@ export function partitionOf(region: string): string {
   return "aws";
 }
 
-export function awsStackName(project: string, env: string): string {
-  return `${project}-${env}-aws`;
-}
-
 export const GRAFANA_WORKSPACE_URL_OUTPUT = "grafana_workspace_url";
-
-/** Where the AWS stack's state lives in the S3 backend (the Kubernetes stack reads its outputs there). */
-export function awsStateKey(project: string, env: string, s3: { key?: string }): string {
-  return s3.key ?? `${project}/${env}/aws.tfstate`;
-}
 
 export class AwsMonitoringStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: AwsMonitoringStackProps) {
@@ -54,18 +46,7 @@ export class AwsMonitoringStack extends TerraformStack {
       allowedAccountIds: [settings.account],
       defaultTags: [{ tags: terraformLiteralValues({ project: props.project, environment: env, "managed-by": "monitoring-stack", ...settings.tags }) }],
     });
-    if (settings.backend) {
-      const s3 = settings.backend.s3;
-      new S3Backend(this, {
-        bucket: s3.bucket,
-        key: awsStateKey(props.project, env, s3),
-        region: s3.region ?? settings.region,
-        encrypt: true,
-        dynamodbTable: s3.dynamodb_table,
-      });
-      // Terraform ≥1.10 locks with a lock object in the bucket; cdktf 0.21 has no typed field for it.
-      if (!s3.dynamodb_table) this.addOverride("terraform.backend.s3.use_lockfile", true);
-    } else new LocalBackend(this, { path: `terraform.${id}.tfstate` });
+    environmentBackend(this, settings, awsStateKey(props.project, env, settings.backend?.s3), id);
 
     const receivers = Object.keys(model.receivers).sort();
     const topics = new NotificationTopics(this, "notifications", {

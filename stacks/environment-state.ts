@@ -2,9 +2,17 @@
 // backend, and stacks deployed after the AWS stack read its outputs from that stack's state.
 import { DataTerraformRemoteStateLocal, DataTerraformRemoteStateS3, LocalBackend, S3Backend, TerraformRemoteState, TerraformStack } from "cdktf";
 import { EnvironmentSpec } from "../model/schema";
-import { awsStackName, awsStateKey } from "./aws-monitoring-stack";
 
-/** The environment's S3 backend under this stack's own key, locking as the AWS stack does; else local state. */
+export function awsStackName(project: string, env: string): string {
+  return `${project}-${env}-aws`;
+}
+
+/** Where the AWS stack's state lives: the backend's key if given, else one per project and environment. */
+export function awsStateKey(project: string, env: string, s3?: { key?: string }): string {
+  return s3?.key ?? `${project}/${env}/aws.tfstate`;
+}
+
+/** Every stack's backend: the environment's S3 bucket under the stack's own key (DynamoDB or lockfile locking); else local state. */
 export function environmentBackend(stack: TerraformStack, settings: EnvironmentSpec, key: string, id: string): void {
   if (!settings.backend) {
     new LocalBackend(stack, { path: `terraform.${id}.tfstate` });

@@ -16,7 +16,8 @@ import { canonicalJson } from "../../constructs/notifier-config";
 import { loadModelFile } from "../../model/load";
 import { blueprintCatalog } from "../../alerts/blueprints";
 import { NotifierConfig } from "../../notifier/types";
-import { AwsMonitoringStack, awsStackName } from "../../stacks/aws-monitoring-stack";
+import { AwsMonitoringStack } from "../../stacks/aws-monitoring-stack";
+import { awsStackName } from "../../stacks/environment-state";
 import { EXAMPLES, loadExample, requireTool, run, synthToTemp, tempDir } from "../support";
 import { offlineStackDir, offlineTerraform, terraform } from "../terraform-support";
 

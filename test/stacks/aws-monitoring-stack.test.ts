@@ -5,7 +5,8 @@ import { PrometheusRuleGroupNamespace } from "@cdktf/provider-aws/lib/prometheus
 import { Testing } from "cdktf";
 import * as yaml from "js-yaml";
 import { buildAlarms } from "../../alerts/alarms";
-import { AwsMonitoringStack, awsStackName, partitionOf } from "../../stacks/aws-monitoring-stack";
+import { AwsMonitoringStack, partitionOf } from "../../stacks/aws-monitoring-stack";
+import { awsStackName } from "../../stacks/environment-state";
 import { EXAMPLES, loadExample } from "../support";
 
 const loaded = loadExample(EXAMPLES.sportsCoach);

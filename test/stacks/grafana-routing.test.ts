@@ -9,6 +9,7 @@ import { Testing } from "cdktf";
 import { SNS_TEMPLATES, buildAlertmanagerConfig, dumpYaml, receiversFor } from "../../alerts/routing";
 import { buildRuleGroups } from "../../alerts/rules";
 import { LoadedModel } from "../../model/load";
+import { MatchOp, matches } from "../../model/matchers";
 import { GrafanaStack, grafanaStackName } from "../../stacks/grafana-stack";
 import { EXAMPLES, loadExample, requireTool, tempDir } from "../support";
 
@@ -22,22 +23,9 @@ interface Policy {
   policy?: Policy[];
 }
 
-/** Grafana's label matchers: Alertmanager's, a missing label being "", regexes anchored at both ends. */
-function grafanaMatches(m: { label: string; match: string; value: string }, labels: Labels): boolean {
-  const v = labels[m.label] ?? "";
-  const re = () => new RegExp(`^(?:${m.value})$`);
-  switch (m.match) {
-    case "=":
-      return v === m.value;
-    case "!=":
-      return v !== m.value;
-    case "=~":
-      return re().test(v);
-    case "!~":
-      return !re().test(v);
-  }
-  throw new Error(`unknown match type ${m.match}`);
-}
+/** Grafana's label matchers are Alertmanager's (missing label = "", anchored regexes): one implementation. */
+const grafanaMatches = (m: { label: string; match: string; value: string }, labels: Labels) =>
+  matches({ name: m.label, op: m.match as MatchOp, value: m.value }, labels);
 
 /**
  * Contact points Grafana notifies: the root matches everything; the first matching child takes the

@@ -17,7 +17,8 @@ import { RuleGroup } from "../../.gen/providers/grafana/rule-group";
 import { LAYOUT_DIR } from "../../constructs/grafana-dashboards";
 import { GRAFANA_MAX_POLICY_DEPTH, LoadedModel, ResolvedEnvironment } from "../../model/load";
 import { promqlSyntaxError } from "../../model/promql";
-import { AwsMonitoringStack, awsStackName } from "../../stacks/aws-monitoring-stack";
+import { AwsMonitoringStack } from "../../stacks/aws-monitoring-stack";
+import { awsStackName } from "../../stacks/environment-state";
 import { GrafanaStack, grafanaDataSourceRefs, grafanaStackName } from "../../stacks/grafana-stack";
 import { EXAMPLES, loadExample, synthToTemp } from "../support";
 

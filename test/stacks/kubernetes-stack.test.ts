@@ -19,7 +19,8 @@ import { prometheusAgentRoleName } from "../../model/scraping-checks";
 import { exporterWorkloads } from "../../scraping/exporters";
 import { IMAGES } from "../../scraping/images";
 import { managedCollectorConfiguration } from "../../scraping/scrape-configs";
-import { AwsMonitoringStack, awsStackName } from "../../stacks/aws-monitoring-stack";
+import { AwsMonitoringStack } from "../../stacks/aws-monitoring-stack";
+import { awsStackName } from "../../stacks/environment-state";
 import { KubernetesStack, kubernetesStackName } from "../../stacks/kubernetes-stack";
 import { EXAMPLES, loadExample, synthToTemp } from "../support";
 

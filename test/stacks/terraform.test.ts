@@ -14,7 +14,8 @@ import { ampAlertManagerDefinition } from "../../alerts/routing";
 import { buildRuleGroups } from "../../alerts/rules";
 import { topicArn, topicName } from "../../constructs/notification-topics";
 import { LoadedModel, loadModelFile } from "../../model/load";
-import { awsStackName, partitionOf } from "../../stacks/aws-monitoring-stack";
+import { partitionOf } from "../../stacks/aws-monitoring-stack";
+import { awsStackName } from "../../stacks/environment-state";
 import { EXAMPLES, SynthOutput, loadExample, synthToTemp, tempDir } from "../support";
 import {
   Terraform,
